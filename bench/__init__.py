@@ -1,0 +1,1 @@
+"""`make bench`: one run that measures the stack and writes reports/bench/."""

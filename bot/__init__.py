@@ -1,0 +1,1 @@
+"""Domain logic and Chinese NLU components shared by the Rasa pipeline and the actions."""

@@ -1,0 +1,1 @@
+"""The web app: customer web chat (/chat), agent console (/agent), staff studio (/studio)."""

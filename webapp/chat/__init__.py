@@ -1,0 +1,1 @@
+"""The chat part of the web app."""

@@ -1,0 +1,1 @@
+"""The studio part of the web app."""
