@@ -3,7 +3,9 @@
 Measures in one run: training time, NLU parse latency, Claims API throughput, per-turn
 latency through the REST channel at 1/10/50 concurrent conversations with Redis tracker
 and lock stores, resident memory of each process, and the same turns at 10 concurrent
-conversations against one Rasa with the in-memory tracker store.
+conversations against one Rasa with the in-memory tracker store; then the Rasa server
+under cProfile for the 10-concurrent run, summed by package (bench/profile.py), so that a
+missed target comes with where the time goes.
 """
 from __future__ import annotations
 
@@ -19,12 +21,13 @@ from pathlib import Path
 import psutil
 
 from bench.api import bench_api
+from bench.profile import summarise
 from bench.rasa_load import bench_parse, bench_turns
 from bench.report import write_report
-from stack.processes import Supervisor
+from stack.processes import Service, Supervisor
 from stack.redis_server import ensure_redis
 from stack.settings import ROOT, StackSettings
-from stack.topology import services, stack_env
+from stack.topology import RASA_BIN, services, stack_env
 
 TARGETS = {
     "nlu_parse_p50_ms": 15, "turn_p95_ms_at_10": 150, "turns_per_s_at_50": 60,
@@ -81,6 +84,9 @@ async def measure_stack(args: argparse.Namespace, workdir: Path, model: Path) ->
         results["memory_mb"] = {s.name: rss_mb(s.process.pid) for s in supervisor.services}
         results["measurements"] += [m.summary() for m in api + [parse] + turns]
         results["latencies"] = {m.name + f" x{m.concurrency}": m.latencies_ms for m in turns}
+        if not args.no_profile:
+            results["profile"] = await profile_turns(supervisor.get("rasa"), env, workdir,
+                                                     settings.url(settings.rasa_port), args.rounds_10)
     finally:
         supervisor.stop()
 
@@ -102,6 +108,26 @@ async def measure_stack(args: argparse.Namespace, workdir: Path, model: Path) ->
         supervisor.stop()
         redis.stop()
     return results
+
+
+async def profile_turns(rasa: Service, env: dict, workdir: Path, rasa_url: str,
+                        rounds: int) -> dict:
+    """The same Rasa under cProfile for the 10-concurrent run (bench/profile.py)."""
+    rasa.stop()
+    profile_file = workdir / "rasa.prof"
+    profiled = Service("rasa-profiled",
+                       [str(RASA_BIN / "python"), "-m", "cProfile", "-o", str(profile_file),
+                        "-m", "rasa", *list(rasa.command)[1:]],
+                       health_url=rasa.health_url, cwd=ROOT, startup_timeout=300)
+    profiled.start(env, workdir / "logs")
+    try:
+        profiled.wait_healthy()
+        await bench_turns(rasa_url, 10, rounds, label="profiled")
+    finally:
+        profiled.stop(timeout=120)  # SIGTERM: Sanic stops, cProfile writes its file
+    if not profile_file.exists():
+        return {"error": "the profiled server wrote no profile; see logs/rasa-profiled.log"}
+    return summarise(profile_file)
 
 
 async def only_api(args: argparse.Namespace) -> int:
@@ -134,6 +160,8 @@ def main() -> int:
     parser.add_argument("--rounds-10", type=int, default=3)
     parser.add_argument("--rounds-50", type=int, default=2)
     parser.add_argument("--skip-training", action="store_true")
+    parser.add_argument("--no-profile", action="store_true",
+                        help="skip the profiled run of the Rasa server")
     parser.add_argument("--only-api", action="store_true",
                         help="measure only the Claims API (no model needed)")
     args = parser.parse_args()

@@ -9,6 +9,8 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
+from bench.profile import markdown as profile_markdown  # noqa: E402
+
 
 def _find(results: dict, prefix: str, concurrency: int) -> dict:
     return next((m for m in results["measurements"]
@@ -62,4 +64,9 @@ def write_report(results: dict, out: Path) -> None:
     lines += ["", "## Resident memory (MB, process and children)", "", "| process | RSS |", "|---|---|"]
     lines += [f"| {name} | {mb} |" for name, mb in results["memory_mb"].items()]
     lines += ["", "![latency](latency.png)", ""]
+    profile = results.get("profile")
+    if profile and "groups" in profile:
+        lines += profile_markdown(profile, "10 concurrent conversations")
+    elif profile:
+        lines += ["## Where the time goes (profile)", "", str(profile.get("error")), ""]
     (out / "report.md").write_text("\n".join(lines), encoding="utf-8")

@@ -144,7 +144,12 @@ end
 redis.call('DEL', KEYS[1])
 redis.call('HSET', KEYS[1], 'handoff_id', ARGV[2], 'conversation_id', ARGV[1], 'state', 'waiting',
            'channel', ARGV[3], 'reason', ARGV[4], 'summary', ARGV[5], 'requested_at', ARGV[6])
-redis.call('ZADD', KEYS[2], ARGV[6], ARGV[1])
+-- Scores are join times; two requests in the same millisecond would tie and sort by id,
+-- so a later arrival is placed just after the newest one to keep first-come, first-served.
+local joined = tonumber(ARGV[6])
+local newest = redis.call('ZRANGE', KEYS[2], -1, -1, 'WITHSCORES')
+if newest[2] and tonumber(newest[2]) >= joined then joined = tonumber(newest[2]) + 0.001 end
+redis.call('ZADD', KEYS[2], string.format('%.3f', joined), ARGV[1])
 redis.call('XADD', KEYS[3], 'MAXLEN', '~', ARGV[7], '*', 'type', 'queued',
            'conversation_id', ARGV[1], 'handoff_id', ARGV[2], 'at', ARGV[6],
            'data', cjson.encode({channel = ARGV[3], reason = ARGV[4], summary = ARGV[5]}))

@@ -32,6 +32,7 @@ from sanic.response import HTTPResponse
 
 from channels import webchat_history
 from channels.settings import redis_url, socketio_redis_channel
+from channels.turn_guard import handle_or_apologise
 from channels.webchat_store import WebChatStore
 
 logger = logging.getLogger(__name__)
@@ -43,6 +44,22 @@ HISTORY_EVENT = "bot_history"
 
 def valid_session_id(value: Any) -> Optional[str]:
     return value if isinstance(value, str) and SESSION_ID.match(value) else None
+
+
+def _metadata(value: Any) -> Dict[str, Any]:
+    """Message metadata from a page: an object, or its JSON text; anything else is ignored."""
+    if isinstance(value, str):
+        try:
+            value = json.loads(value)
+        except ValueError:
+            return {}
+    return value if isinstance(value, dict) else {}
+
+
+def _agent(ctx: Any) -> Optional[Any]:
+    """The Rasa agent of the app a blueprint is registered on (None before that)."""
+    app = getattr(ctx, "app", None)
+    return getattr(app.ctx, "agent", None) if app is not None else None
 
 
 class _AppAwareBlueprint(SocketBlueprint):
@@ -126,23 +143,22 @@ class WebChatInput(SocketIOInput):
             await self._deliver_pending(session_id)
 
         @sio.on(self.user_message_evt, namespace=namespace)
-        async def handle_message(sid: str, data: Dict) -> None:
-            data = data or {}
+        async def handle_message(sid: str, data: Any) -> None:
+            data = data if isinstance(data, dict) else {}
             session_id = self._sessions.get(sid) or valid_session_id(data.get("session_id"))
             if session_id is None:
                 logger.warning("socket.io message without a session ignored (%s)", sid)
                 return
             if sid not in self._sessions:
                 await self._join(sid, session_id)
-            metadata = data.get(self.metadata_key) or {}
-            if isinstance(metadata, str):
-                metadata = json.loads(metadata)
+            metadata = _metadata(data.get(self.metadata_key))
             output = SocketIOOutput(sio, self.bot_message_evt)
             await sio.emit(TYPING_EVENT, {"typing": True}, room=session_id, namespace=namespace)
+            text = data.get("message")
             try:
-                await on_new_message(UserMessage(
-                    data.get("message", ""), output, session_id,
-                    input_channel=self.name(), metadata=metadata))
+                await handle_or_apologise(on_new_message, UserMessage(
+                    text if isinstance(text, str) else "", output, session_id,
+                    input_channel=self.name(), metadata=metadata), _agent(blueprint.ctx))
             finally:
                 await sio.emit(TYPING_EVENT, {"typing": False}, room=session_id, namespace=namespace)
 
@@ -159,8 +175,7 @@ class WebChatInput(SocketIOInput):
 
     async def _history(self, ctx: Any, session_id: str) -> List[Dict[str, Any]]:
         events: List[Dict[str, Any]] = []
-        app = getattr(ctx, "app", None)
-        agent = getattr(app.ctx, "agent", None) if app is not None else None
+        agent = _agent(ctx)
         if agent is not None and agent.tracker_store is not None:
             tracker = await agent.tracker_store.retrieve(session_id)
             if tracker is not None:

@@ -24,6 +24,9 @@ echo "== handoff: round trips and conversations (rasa env), agent console in a b
 $RASA/python -m pytest -q -p no:cacheprovider tests/e2e_handoff
 $SVC/python -m pytest -q -p no:cacheprovider tests/e2e_handoff/test_console_browser.py
 
+echo "== scale: two Rasa and two action servers behind balancers; faults"
+$RASA/python -m pytest -q -p no:cacheprovider tests/scale
+
 echo "== NLU evaluation on the held-out test set"
 rm -rf results/nlu
 $RASA/rasa test nlu --nlu tests/nlu/test_nlu.yml --model "$MODEL" --domain domain \

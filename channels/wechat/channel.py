@@ -40,6 +40,7 @@ from channels.wechat.photos import PhotoFiler
 from channels.wechat.output import WeChatOutput
 from channels.wechat.render import render, split
 from channels.wechat.security import RequestRejected, WeChatSecurity
+from channels.turn_guard import handle_or_apologise
 
 logger = logging.getLogger(__name__)
 
@@ -204,8 +205,9 @@ class WeChatInput(InputChannel):
                 text = option.payload
         collector = CollectingOutputChannel()
         async with self._rt().rasa_slots:
-            await on_new_message(UserMessage(text, collector, openid, input_channel=CHANNEL,
-                                             message_id=key, metadata=metadata))
+            await handle_or_apologise(on_new_message, UserMessage(
+                text, collector, openid, input_channel=CHANNEL, message_id=key,
+                metadata=metadata), getattr(app.ctx, "agent", None) if app is not None else None)
         rendered = render(collector.messages)
         await self._rt().options.remember(openid, rendered.options)
         if await self._rt().photos.has_kept(openid):

@@ -97,6 +97,15 @@ def test_request_queues_once_and_tells_place_and_wait(client, monkeypatch):
     assert json.loads(queued[1]["data"]) == {"channel": "wechat", "reason": "anger", "summary": "太慢了"}
 
 
+def test_requests_in_the_same_millisecond_keep_arrival_order(client):
+    """Equal join times would sort by id ("b…" before "z…"); the later arrival must stay second."""
+    first, second = "z-" + conversation(), "b-" + conversation()
+    assert handoff.request(client, first, "socketio", "request", now=1000.0).position == 1
+    assert handoff.request(client, second, "socketio", "request", now=1000.0).position == 2
+    assert handoff.request(client, second, "socketio", "request", now=1000.5).position == 2
+    assert client.zscore(handoff.QUEUE, second) == pytest.approx(1000.001)
+
+
 def test_expected_wait_shares_the_queue_among_online_agents(client, monkeypatch):
     monkeypatch.setenv("HANDOFF_AVG_MINUTES", "4")
     client.zadd(handoff.AGENTS_ONLINE, {"a": 2000.0, "b": 2000.0, "gone": 1000.0})

@@ -81,19 +81,27 @@ class Outcome:
     transcript: str = ""
 
 
-def run_customer(customer: Dict[str, Any], rasa_url: str, claims_url: str, run_id: str) -> Outcome:
-    sender = f"bb-{run_id}-{customer['id']}"
-    chat = Chat(rasa_url, sender)
+def run_customer(customer: Dict[str, Any], rasa_url: str, claims_url: str, run_id: str,
+                 chat: Optional[Chat] = None) -> Outcome:
+    """The customer's opening turns, then `finish_customer`. `chat` replaces the REST
+    client to `rasa_url` (tests/scale sends the turns to several instances)."""
+    chat = chat or Chat(rasa_url, f"bb-{run_id}-{customer['id']}")
+    replies: List[Dict[str, Any]] = []
+    for text in customer["says"]:
+        replies = chat.say(text)
+    return finish_customer(customer, chat, claims_url, replies, len(customer["says"]))
+
+
+def finish_customer(customer: Dict[str, Any], chat: Chat, claims_url: str,
+                    replies: List[Dict[str, Any]], turns: int = 0) -> Outcome:
+    """Answers what the bot asks in `replies` and after, until the conversation ends, then
+    compares the claims held for the conversation with what the customer expects."""
+    sender = chat.sender
     answers = {k: (v if isinstance(v, list) else [v]) for k, v in (customer.get("answers") or {}).items()}
     tries: Dict[str, int] = {}
     interrupts = {i["before"]: list(i["say"]) for i in customer.get("interrupt") or []}
     at_summary = list(customer.get("at_summary") or [])
     problems: List[str] = []
-    turns = 0
-    replies: List[Dict[str, Any]] = []
-    for text in customer["says"]:
-        replies = chat.say(text)
-        turns += 1
     while not ended(replies) and turns < MAX_TURNS:
         asked = asked_field(replies)
         if asked is None:
