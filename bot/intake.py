@@ -685,12 +685,29 @@ def needs_urgent_care(incident_time: Optional[str], now: Optional[dt.datetime] =
 # --- showing and filing ---------------------------------------------------------------------
 
 
+# Where bot/time_resolution.py's parser (JioNLP) starts each part of the day it resolves
+# (前天上午 → 07:00-11:59, …): the start hour names the part again when it is shown back.
+PART_OF_DAY_BY_START_HOUR = {0: "凌晨", 6: "早上", 7: "上午", 12: "中午", 13: "下午",
+                             17: "傍晚", 18: "晚上", 20: "夜里"}
+
+
+def part_of_day_label(start: dt.datetime) -> Optional[str]:
+    """"上午" for a part-of-day interval starting at 07:00; None for an unknown start."""
+    if start.minute or start.second:
+        return None
+    return PART_OF_DAY_BY_START_HOUR.get(start.hour)
+
+
 def time_display(iso: Optional[str], grain: Optional[str] = None) -> Optional[str]:
     if not iso:
         return None
     value = dt.datetime.fromisoformat(iso).astimezone(SHANGHAI)
     if grain in ("day", "days"):
         return value.strftime("%Y-%m-%d")
+    if grain == "part_of_day":  # 前天上午 is shown as said, not as the interval's 07:00
+        part = part_of_day_label(value)
+        if part:
+            return f"{value:%Y-%m-%d} {part}"
     return value.strftime("%Y-%m-%d %H:%M")
 
 

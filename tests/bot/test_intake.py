@@ -229,6 +229,21 @@ def test_build_claim_vehicle():
 def test_display_helpers():
     assert intake.time_display("2026-11-21T15:00:00+08:00", "hour") == "2026-11-21 15:00"
     assert intake.time_display("2026-11-20T00:00:00+08:00", "day") == "2026-11-20"
+    assert intake.time_display("2026-11-20T07:00:00+08:00", "part_of_day") == "2026-11-20 上午"
+    assert intake.time_display("2026-11-20T13:00:00+08:00", "part_of_day") == "2026-11-20 下午"
+    assert intake.time_display("2026-11-20T09:30:00+08:00", "part_of_day") == "2026-11-20 09:30"
+
+
+@pytest.mark.parametrize("said, part", [("前天凌晨", "凌晨"), ("前天早上", "早上"), ("前天上午", "上午"),
+                                        ("前天中午", "中午"), ("前天下午", "下午"), ("前天傍晚", "傍晚"),
+                                        ("前天晚上", "晚上"), ("前天夜里", "夜里")])
+def test_parts_of_the_day_are_shown_as_said(said, part):
+    """The display table follows the time parser's intervals: a change there shows here."""
+    from bot.time_resolution import now_shanghai, resolve_times
+
+    [resolved] = resolve_times(said, now_shanghai())
+    assert resolved.grain == "part_of_day"
+    assert intake.time_display(resolved.value.isoformat(), resolved.grain).endswith(" " + part)
     assert intake.mask_id("110105198003071234") == "110105********1234"
     checklist = {"items": [{"name": "驾驶证", "required_when": None},
                            {"name": "事故责任认定书", "required_when": "交警处理的事故"}],
