@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -193,8 +194,23 @@ def _mask(text: str, entities: Iterable[Dict[str, Any]], names: Set[str],
     return "".join(chars)
 
 
+_SCRIPT_BLOCK = re.compile(r"<(script|style)\b[^>]*>.*?</\1\s*>", re.IGNORECASE | re.DOTALL)
+_MARKUP = re.compile(r"</?[A-Za-z][^<>]*>")
+
+
+def visible(raw: Any) -> str:
+    """The text as a person reads it: control and invisible characters (NUL, BEL, zero-width
+    spaces, bidi marks) become spaces and HTML tags are dropped. Field values are stored,
+    filed with the Claims API and shown on agents' and staff screens; none of that needs
+    a tag or a NUL, and a zero-width space would hide a number from the checks."""
+    text = _MARKUP.sub(" ", _SCRIPT_BLOCK.sub(" ", str(raw or "")))
+    if text.isprintable():
+        return text
+    return "".join(" " if unicodedata.category(c) in ("Cc", "Cf", "Cs") else c for c in text)
+
+
 def _tidy(text: str) -> str:
-    text = re.sub(r"\s+", " ", text)
+    text = re.sub(r"\s+", " ", visible(text))
     text = re.sub(r"\s*([，,。！!？?；;])\s*", r"\1", text)
     text = re.sub(r"([，,。！!？?；;])[，,。！!？?；;]+", r"\1", text)
     return text.strip(_EDGE)
@@ -579,13 +595,13 @@ def _search(pattern: "re.Pattern[str]", text: str) -> Optional[str]:
 
 
 def check_policy_number(raw: Any) -> Check:
-    text = str(raw or "")
+    text = visible(raw)
     value = normalize.normalize_policy_number(text) or _search(_POLICY_IN_TEXT, text)
     return Check(value) if value else Check(error="policy_format")
 
 
 def check_phone(raw: Any) -> Check:
-    text = str(raw or "")
+    text = visible(raw)
     value = normalize.normalize_phone_number(text) or _search(_PHONE_IN_TEXT, re.sub(r"\D", "", text))
     if value and len(re.sub(r"\D", "", text)) in (11, 13):
         return Check(value)
@@ -596,7 +612,7 @@ def check_phone(raw: Any) -> Check:
 
 
 def check_id_number(raw: Any) -> Check:
-    text = normalize.compact(str(raw or ""))
+    text = normalize.compact(visible(raw))
     value = normalize.normalize_id_number(text) or _search(_ID_IN_TEXT, text)
     if value is None:
         chars = len(re.sub(r"[^0-9X]", "", text))
@@ -607,9 +623,10 @@ def check_id_number(raw: Any) -> Check:
 
 
 def check_plate(raw: Any) -> Check:
-    value = normalize.normalize_plate_number(str(raw or ""))
+    text = visible(raw)
+    value = normalize.normalize_plate_number(text)
     if value is None:
-        compacted = normalize.compact(str(raw or ""))
+        compacted = normalize.compact(text)
         for label in cues()["number_labels"]:
             compacted = compacted.replace(label, "")
         value = normalize.normalize_plate_number(compacted)
@@ -632,7 +649,8 @@ def check_incident_time(raw: Any, now: Optional[dt.datetime] = None) -> Check:
 
 
 def check_name(raw: Any) -> Check:
-    value = str(raw or "").strip(_EDGE)
+    value = visible(raw).strip(_EDGE)
+    value = re.sub(r"(?<=[\u4e00-\u9fa5])\s+(?=[\u4e00-\u9fa5])", "", value)  # "王 建国"
     return Check(value) if _NAME.match(value) and len(value) >= 2 else Check(error="name_format")
 
 

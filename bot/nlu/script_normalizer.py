@@ -1,6 +1,8 @@
-"""Traditional → simplified Chinese before tokenisation, so one model serves both scripts."""
+"""Traditional → simplified Chinese before tokenisation, so one model serves both scripts;
+invisible and control characters become spaces on the way."""
 from __future__ import annotations
 
+import unicodedata
 from typing import Any, Dict, List, Optional, Text
 
 import opencc
@@ -21,6 +23,17 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 _converter: Optional[opencc.OpenCC] = None
 
 
+def blank_invisible(text: str) -> str:
+    """Control and format characters (NUL, BEL, zero-width spaces, bidi marks, BOM) and lone
+    surrogates (which OpenCC cannot encode) become spaces; tabs and line breaks stay. One
+    for one, so entity offsets hold against the raw text. A zero-width space inside a
+    policy number otherwise hid the number, and its digits were read as a date."""
+    if text.isprintable():
+        return text
+    return "".join(" " if unicodedata.category(c) in ("Cc", "Cf", "Cs") and c not in "\t\n\r"
+                   else c for c in text)
+
+
 def to_simplified(text: str) -> str:
     """Convert with OpenCC's t2s table; keeps the text's length so entity offsets hold.
 
@@ -30,6 +43,7 @@ def to_simplified(text: str) -> str:
     global _converter
     if _converter is None:
         _converter = opencc.OpenCC("t2s")
+    text = blank_invisible(text)
     converted = _converter.convert(text)
     return converted if len(converted) == len(text) else text
 
@@ -58,7 +72,10 @@ class TraditionalToSimplified(GraphComponent):
     def _convert(message: Message) -> None:
         text = message.get(TEXT)
         if text:
-            message.set(TEXT, to_simplified(text))
+            simplified = to_simplified(text)
+            # Nothing visible left (a NUL, a zero-width space): read as the empty message
+            # Rasa already answers with nlu_fallback, not as whatever DIET guesses.
+            message.set(TEXT, simplified if simplified.strip() else "")
 
     def process_training_data(self, training_data: TrainingData) -> TrainingData:
         for example in training_data.training_examples:

@@ -48,3 +48,46 @@ def test_webhook_registers_every_report_action(action_server, domain):
             "next_action": action, "sender_id": "probe", "tracker": load_json("report_next_message.json"),
             "domain": domain, "version": "3.6.21"}, timeout=60)
         assert response.status_code == 200, (action, response.text)
+
+
+# --- wrong input at /webhook ----------------------------------------------------------------
+# rasa-sdk 3.6.2 checks only that the body is JSON; actions/webhook_input.py (attached by the
+# rasa_sdk_plugins hook) refuses other shapes with a 400 before rasa-sdk's handler fails on them.
+
+
+@pytest.mark.parametrize("body", [
+    b'{"next_action": ',                                  # truncated JSON
+    b"\xff\xfe",                                          # not UTF-8
+    b"",                                                  # nothing
+])
+def test_webhook_refuses_a_body_that_is_not_json(action_server, body):
+    response = requests.post(f"{action_server}/webhook", data=body,
+                             headers={"Content-Type": "application/json"}, timeout=30)
+    assert 400 <= response.status_code < 500, response.text
+
+
+def test_webhook_unknown_action_is_404(action_server):
+    response = requests.post(f"{action_server}/webhook", json={
+        "next_action": "action_that_does_not_exist", "tracker": {"sender_id": "probe"}}, timeout=30)
+    assert response.status_code == 404, response.text
+
+
+@pytest.mark.parametrize("body, field", [
+    ([], "JSON object"), ("x", "JSON object"), (123, "JSON object"),
+    ({"next_action": 5, "tracker": {}}, "`next_action`"),
+    ({"next_action": "validate_report_form", "tracker": 5}, "`tracker`"),
+    ({"next_action": "validate_report_form", "tracker": {"sender_id": None}}, "`tracker.sender_id`"),
+    ({"next_action": "validate_report_form", "tracker": {"sender_id": "a", "slots": []}}, "`tracker.slots`"),
+    ({"next_action": "validate_report_form", "tracker": {"sender_id": "a"}, "domain": "x"}, "`domain`"),
+])
+def test_webhook_wrong_shapes_get_400_naming_the_field(action_server, body, field):
+    response = requests.post(f"{action_server}/webhook", json=body, timeout=30)
+    assert response.status_code == 400, response.text
+    assert field in response.json()["error"]
+
+
+def test_webhook_still_serves_after_wrong_input(action_server, domain):
+    for body in ([], {"next_action": "validate_report_form", "tracker": 5}):
+        requests.post(f"{action_server}/webhook", json=body, timeout=30)
+    result = call(action_server, "validate_report_form", load_json("report_start_minimal.json"), domain)
+    assert [r["response"] for r in result["responses"]] == ["utter_report_intro"]

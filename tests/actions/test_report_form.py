@@ -218,3 +218,53 @@ async def test_validate_report_form_after_refusal_tries_another_policy(dispatche
                       SlotSet("intake_story_told", False),
                       SlotSet("requested_slot", "intake_policy_number")]
     assert responses(dispatcher) == ["utter_report_resume"]
+
+
+# --- abusive answers ------------------------------------------------------------------------
+
+
+def answering(slot: str, text: str, **slots):
+    """report_phone_invalid.json with `slot` asked (and empty) and `text` as the answer."""
+    from rasa_sdk import Tracker
+
+    from tests.actions.conftest import load_json
+
+    state = load_json("report_phone_invalid.json")
+    state["slots"].update({"requested_slot": slot, slot: None, **slots})
+    state["latest_message"]["text"] = text
+    for event in state["events"]:
+        if event["event"] == "user":
+            event["text"] = event["parse_data"]["text"] = text
+        if event["event"] == "slot" and event["name"] == "requested_slot":
+            event["value"] = slot
+    return Tracker.from_dict(state)
+
+
+def slot_values(events):
+    return {e["name"]: e["value"] for e in events}
+
+
+@pytest.mark.parametrize(("slot", "text", "value"), [
+    ("intake_contact_phone", "138\x001234\u200b5678", "13812345678"),
+    ("intake_loss", '<img src=x onerror="window.__xss=1">后杠\x07撞坏了\r\n', "后杠 撞坏了"),
+    ("intake_incident_place", "朝阳区建国路\u200b88号<script>alert(1)</script>", "朝阳区建国路 88号"),
+])
+async def test_validate_report_form_stores_answers_without_control_characters_or_markup(
+        dispatcher, domain, slot, text, value):
+    events = await ValidateReportForm().run(dispatcher, answering(slot, text), domain)
+    assert slot_values(events)[slot] == value
+    assert responses(dispatcher) == []
+
+
+@pytest.mark.parametrize("text", ['<img src=x onerror="window.__xss=1">', "\x00\x07\u200b"])
+async def test_validate_report_form_markup_alone_is_no_answer(dispatcher, domain, text):
+    """Nothing left once tags and invisible characters go: not an answer, so Rasa hands the
+    message to the rules (which reply) and the form asks the same question again."""
+    events = await ValidateReportForm().run(dispatcher, answering("intake_loss", text), domain)
+    assert events == [SlotSet("requested_slot", "intake_loss")]
+    assert dispatcher.messages == []
+
+
+async def test_validate_report_form_takes_a_very_long_answer_cut_to_2000(dispatcher, domain):
+    events = await ValidateReportForm().run(dispatcher, answering("intake_loss", "后杠撞坏了。" * 900), domain)
+    assert 0 < len(slot_values(events)["intake_loss"]) <= 2000

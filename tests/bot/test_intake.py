@@ -316,3 +316,40 @@ def test_extract_damage_read_as_out_of_scope_still_answers_the_loss_question():
 def test_extract_out_of_scope_without_incident_words_is_not_an_answer():
     message = Message("帮我订张去北京的机票", "out_of_scope", [], NOW)
     assert intake.LOSS not in intake.extract(message, {}, intake.LOSS).values
+
+
+# --- abusive input ----------------------------------------------------------------------------
+
+HTML = '<img src=x onerror="window.__xss=1"><script>window.__xss=2</script>'
+INVISIBLE = "\x00\x07\u200b\u202e\ufeff\r\n"
+
+
+def test_visible_drops_tags_and_blanks_invisible_characters():
+    assert intake.visible(f"{HTML}建国路\x0088号\u200b") == "  建国路 88号 "
+    assert intake.visible("损失<5000元") == "损失<5000元"  # not a tag
+    assert intake.visible(None) == ""
+
+
+@pytest.mark.parametrize("check,raw,value", [
+    (intake.check_phone, "138\x001234\u200b5678", "13812345678"),
+    (intake.check_policy_number, "PDAA2026\u200b0301\x000000001234", "PDAA202603010000001234"),
+    (intake.check_plate, "京A\u200b12345", "京A12345"),
+    (intake.check_name, "王\u200b建国\x07", "王建国"),
+    (intake.check_text, f"{HTML}后杠\x07撞坏了\r\n", "后杠 撞坏了"),
+])
+def test_checks_normalise_control_characters_and_markup(check, raw, value):
+    assert check(raw).value == value
+
+
+@pytest.mark.parametrize("raw", [HTML, INVISIBLE, f"{HTML}{INVISIBLE}", "😭"])
+def test_text_without_content_is_asked_again(raw):
+    assert intake.check_text(raw, 2).error == "too_short"
+    assert intake.check_name(raw).error == "name_format"
+
+
+@pytest.mark.parametrize("text", ["建" * 5000, INVISIBLE, HTML, "😭😭😭", "👍", "我要報案 my car 3點 在臺北"])
+def test_extract_abusive_messages_gives_clean_candidates(text):
+    result = intake.extract(Message(text, "inform", [], NOW), {}, intake.LOSS)
+    for value in result.values.values():
+        if isinstance(value, str):
+            assert value.isprintable() and "<" not in value and len(value) <= 5000

@@ -40,7 +40,8 @@ DEPLOY = ROOT / "deploy"
 COMPOSE_FILE = DEPLOY / "docker-compose.yml"
 ENV_EXAMPLE = DEPLOY / ".env.example"
 NGINX_CONF = DEPLOY / "nginx.conf"
-FIRST_PARTY = ("actions", "bot", "channels", "claims_api", "webapp", "stack", "scripts")
+FIRST_PARTY = ("actions", "bot", "channels", "claims_api", "webapp", "stack", "scripts",
+               "rasa_sdk_plugins")
 RASA_YAML = ("config.yml", "endpoints.yml", "credentials.yml")
 # Flags of the topology's commands whose values differ in containers by design.
 DEPLOYMENT_SPECIFIC_FLAGS = {"--port", "--model", "--interface"}

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import time
 import uuid
 from dataclasses import dataclass
@@ -270,7 +271,7 @@ async def reply(conversation_id: str, body: Reply, state: StateDep, agent: Agent
         raise _holder_error(session.get("state", ""), session.get("agent", ""))
     text = body.text.strip()
     if not text:
-        raise HTTPException(422, "empty message")
+        raise HTTPException(422, {"message": texts.EMPTY_REPLY})
     message_id = body.id or uuid.uuid4().hex
     try:
         await state.rasa.append_events(conversation_id, [{
@@ -340,7 +341,10 @@ async def console_socket(websocket: WebSocket) -> None:
     await state.hub.connect(console_connection)
     try:
         while True:
-            message = await websocket.receive_json()
+            try:
+                message = json.loads(await websocket.receive_text())
+            except (ValueError, KeyError):  # not JSON, or a binary frame: ignored
+                continue
             if not isinstance(message, dict):
                 continue
             if message.get("type") == "watch":
@@ -348,7 +352,7 @@ async def console_socket(websocket: WebSocket) -> None:
                 console_connection.watching = str(watched) if watched else None
             elif message.get("type") == "ping":
                 await console_connection.send({"type": "pong"})
-    except (WebSocketDisconnect, ValueError):
+    except WebSocketDisconnect:
         pass
     finally:
         await state.hub.disconnect(console_connection)

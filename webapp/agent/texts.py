@@ -30,6 +30,8 @@ REASONS = {
 EMOTIONS = {"angry": "生气", "anxious": "焦虑", "sad": "悲伤"}
 CHANNELS = {"socketio": "网页聊天", "wechat": "微信", "rest": "接口"}
 STATES = {"waiting": "排队中", "active": "服务中", "ended": "已结束"}
+# The console's own refusals (shown after "发送失败：").
+EMPTY_REPLY = "回复内容不能为空"
 
 # Slots shown under "已收集信息", in this order (others the dialogue sets are listed after,
 # by name, unless they are internal).

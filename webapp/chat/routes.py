@@ -11,6 +11,7 @@ import json
 import os
 from pathlib import Path
 from string import Template
+from typing import Optional
 from urllib.parse import urlparse
 
 from fastapi import APIRouter, File, Form, HTTPException, UploadFile
@@ -61,8 +62,12 @@ def chat_page() -> HTMLResponse:
 
 @router.get("/chat/static/{path:path}", include_in_schema=False)
 def chat_static(path: str) -> FileResponse:
-    target = (STATIC_DIR / path).resolve()
-    if STATIC_DIR not in target.parents or not target.is_file() or target.name == "index.html":
+    try:
+        target = (STATIC_DIR / path).resolve()
+        found = STATIC_DIR in target.parents and target.is_file() and target.name != "index.html"
+    except (OSError, ValueError):  # a NUL byte or an over-long name: no such file
+        found = False
+    if not found:
         raise HTTPException(status_code=404)
     return FileResponse(target, media_type=MEDIA_TYPES.get(target.suffix),
                         headers={"Cache-Control": "public, max-age=300"})
@@ -70,9 +75,13 @@ def chat_static(path: str) -> FileResponse:
 
 @router.post("/chat/api/upload", summary="上传理赔材料（转交理赔接口）")
 async def chat_upload(
-    file: UploadFile = File(..., description="JPG、PNG 或 PDF，不超过10MB"),
-    session_id: str = Form(..., max_length=64),
+    file: Optional[UploadFile] = File(None, description="JPG、PNG 或 PDF，不超过10MB"),
+    session_id: str = Form("", description="the chat's session id (8-64 of A-Z a-z 0-9 _ -)"),
 ) -> JSONResponse:
+    # Both optional here and checked below, so that every refusal carries the
+    # `message_zh` the page shows (FastAPI's own 422 has none).
+    if file is None:
+        return JSONResponse({"detail": "no file", "message_zh": texts.UPLOAD_NO_FILE}, status_code=422)
     content = await file.read(uploads.MAX_UPLOAD_BYTES + 1)
     if len(content) > uploads.MAX_UPLOAD_BYTES:
         return JSONResponse({"detail": "file too large", "message_zh": texts.SCRIPT["too_large"]},

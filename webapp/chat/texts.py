@@ -40,6 +40,7 @@ SCRIPT = {
 }
 
 UPLOAD_NO_CLAIM = "请先完成报案，拿到报案号后再上传材料；如需为以前的案件补充材料，请联系人工客服。"
+UPLOAD_NO_FILE = "没有收到文件，请重新选择要上传的图片或 PDF 文件。"
 UPLOAD_BAD_SESSION = "会话已失效，请刷新页面后再试。"
 UPLOAD_UNAVAILABLE = "系统有点忙，文件暂时没有上传成功，请稍后再试。"
 UPLOAD_RECORDED = "已收到您上传的材料《{filename}》，已登记到报案号 {report_no}。"

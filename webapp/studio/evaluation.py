@@ -32,6 +32,13 @@ def report_dir(key: str) -> Path:
     return get_settings().results_dir / key
 
 
+def is_report_key(key: str) -> bool:
+    """A model file's stem or `cv-<time>`, as keys arrive in URLs: never a path elsewhere
+    (no separator, no leading dot), nothing a file system refuses (NUL, over-long)."""
+    return (0 < len(key) <= 200 and key.isprintable() and not key.startswith(".")
+            and "/" not in key and "\\" not in key)
+
+
 def _run(args: List[str], on_line: Optional[Callable[[str], None]]) -> str:
     process = rasa_cli.popen(args)
     lines = []
@@ -128,6 +135,8 @@ def draw_confusion(pairs: Counter, path: Path) -> None:
 
 
 def stored_summary(key: str) -> Optional[dict]:
+    if not is_report_key(key):
+        return None
     path = report_dir(key) / "summary.json"
     return json.loads(path.read_text("utf-8")) if path.exists() else None
 

@@ -109,9 +109,13 @@ def resolve_model(model: str, anywhere: bool = False) -> Path:
     path = Path(model)
     if not path.is_absolute():
         path = get_settings().models_dir / (model if model.endswith(".tar.gz") else f"{model}.tar.gz")
-    inside = path.resolve().parent == get_settings().models_dir.resolve()
-    if not path.exists() or not path.name.endswith(".tar.gz") or not (inside or anywhere):
-        raise PublishError(f"no such model: {model}")
+    try:
+        inside = path.resolve().parent == get_settings().models_dir.resolve()
+        found = path.exists()
+    except (OSError, ValueError):  # a NUL byte or an over-long name: no such file
+        inside = found = False
+    if not found or not path.name.endswith(".tar.gz") or not (inside or anywhere):
+        raise PublishError(f"no such model: {model[:200]}")
     return path.resolve()
 
 

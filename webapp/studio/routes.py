@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Optional
+from typing import Annotated, Optional
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Form, HTTPException, Request
+from fastapi import Path as PathParam
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
@@ -25,6 +27,8 @@ REASONS_ZH = {"fallback": "未理解", "low_confidence": "置信度低", "handof
 templates.env.globals["REASONS_ZH"] = REASONS_ZH
 
 router = APIRouter(prefix="/studio", tags=["studio"])
+# Inbox ids are SQLite integers: a larger number would overflow the query, not miss.
+ItemId = Annotated[int, PathParam(ge=1, le=2**63 - 1)]
 
 
 def page(request: Request, name: str, user=None, status_code: int = 200, **context) -> HTMLResponse:
@@ -88,7 +92,7 @@ def _item(session, item_id: int) -> InboxItem:
 
 
 @router.get("/inbox/{item_id}", response_class=HTMLResponse)
-def item_page(request: Request, item_id: int, session: DbDep, user: UserDep):
+def item_page(request: Request, item_id: ItemId, session: DbDep, user: UserDep):
     item = _item(session, item_id)
     return _item_view(request, user, item)
 
@@ -101,7 +105,7 @@ def _item_view(request, user, item, result: Optional[dict] = None, error: Option
 
 
 @router.post("/inbox/{item_id}/annotate", response_class=HTMLResponse)
-def annotate(request: Request, item_id: int, session: DbDep, user: UserDep,
+def annotate(request: Request, item_id: ItemId, session: DbDep, user: UserDep,
              intent: str = Form(""), new_intent: str = Form(""), entities: str = Form("[]")):
     item = _item(session, item_id)
     name = (new_intent or intent).strip()
@@ -118,7 +122,7 @@ def annotate(request: Request, item_id: int, session: DbDep, user: UserDep,
 
 
 @router.post("/inbox/{item_id}/dismiss")
-def dismiss(item_id: int, session: DbDep, user: UserDep) -> RedirectResponse:
+def dismiss(item_id: ItemId, session: DbDep, user: UserDep) -> RedirectResponse:
     inbox.resolve(session, _item(session, item_id), status="dismissed", resolution=None,
                   username=user.username)
     return go("/studio/inbox")
@@ -180,6 +184,8 @@ def start_evaluation(user: MaintainerDep, model: str = Form("latest"),
 
 @router.get("/results/{key}/confusion.png")
 def confusion(key: str, user: UserDep) -> FileResponse:
+    if not evaluation.is_report_key(key):
+        raise HTTPException(404, "no such report")
     path = (get_settings().results_dir / key / "confusion.png").resolve()
     if get_settings().results_dir.resolve() not in path.parents or not path.exists():
         raise HTTPException(404, "no such report")
@@ -218,7 +224,7 @@ def publish(session: DbDep, user: MaintainerDep, model: str = Form(...)) -> Redi
     try:
         models.publish(session, model, user.username)
     except models.PublishError as exc:
-        return go(f"/studio/models?error={exc}")
+        return go("/studio/models?" + urlencode({"error": str(exc)}))
     return go("/studio/models")
 
 
@@ -227,7 +233,7 @@ def rollback(session: DbDep, user: MaintainerDep) -> RedirectResponse:
     try:
         models.rollback(session, user.username)
     except models.PublishError as exc:
-        return go(f"/studio/models?error={exc}")
+        return go("/studio/models?" + urlencode({"error": str(exc)}))
     return go("/studio/models")
 
 

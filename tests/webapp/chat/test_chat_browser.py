@@ -167,6 +167,21 @@ def test_agent_joins_banner_and_messages_are_never_html(stack, chat: ChatPage, r
     assert chat.page.is_visible("#agent-banner")
 
 
+def test_customer_markup_is_shown_as_typed(stack, chat: ChatPage) -> None:
+    """What the customer types is text in their bubble, live and in the history after a
+    reload, and never runs; the bot still answers."""
+    typed = '<img src=x onerror="window.__xss=1"><script>window.__xss=2</script>'
+    replies = chat.say(typed)
+    assert replies and all(replies)
+    assert chat.user_texts() == [typed]
+    assert chat.page.locator(".row img, .row script").count() == 0
+    assert chat.page.evaluate("window.__xss") is None
+    chat.reload()
+    chat.page.wait_for_selector(".row.user .bubble")
+    assert chat.user_texts() == [typed]
+    assert chat.page.evaluate("window.__xss") is None
+
+
 def test_lists_and_links_in_bot_messages(stack, chat: ChatPage, redis_client) -> None:
     redis_client.xadd(stack.outbound_stream, {
         "conversation_id": chat.session_id, "channel": "socketio", "kind": "notice",

@@ -8,7 +8,6 @@ import os
 import shutil
 import socket
 import subprocess
-import threading
 import time
 from pathlib import Path
 from typing import Iterator
@@ -19,6 +18,7 @@ import redis
 import yaml
 
 from tests.support.redis_db import redis_url_for
+from tests.support.webapp_server import webapp_in_thread
 
 ROOT = Path(__file__).resolve().parents[3]
 REDIS_URL = os.environ.get("STUDIO_TEST_REDIS_URL") or redis_url_for(9)
@@ -172,21 +172,5 @@ def parse(rasa_url: str, text: str) -> dict:
 
 @pytest.fixture(scope="package")
 def webapp_url(project: Path) -> Iterator[str]:
-    import uvicorn
-
-    from webapp.main import app
-
-    port = free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    url = f"http://127.0.0.1:{port}"
-    for _ in range(100):
-        try:
-            httpx.get(f"{url}/healthz", timeout=2)
-            break
-        except httpx.HTTPError:
-            time.sleep(0.2)
-    yield url
-    server.should_exit = True
-    thread.join(10)
+    with webapp_in_thread() as url:
+        yield url

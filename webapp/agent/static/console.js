@@ -55,7 +55,8 @@
       return response.json().catch(function () { return {}; }).then(function (data) {
         if (!response.ok) {
           var detail = data && data.detail;
-          var error = new Error((detail && detail.message) || (typeof detail === "string" ? detail : "请求失败"));
+          var error = new Error((detail && detail.message) || data.message_zh ||
+                                (typeof detail === "string" ? detail : "请求失败"));
           error.status = response.status;
           throw error;
         }
