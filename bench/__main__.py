@@ -22,6 +22,7 @@ import psutil
 
 from bench.api import bench_api
 from bench.profile import summarise
+from bench.training import measure_training
 from bench.rasa_load import bench_parse, bench_turns
 from bench.report import write_report
 from stack.processes import Service, Supervisor
@@ -44,17 +45,6 @@ def rss_mb(pid: int) -> float:
         return round(total / 2**20, 1)
     except psutil.Error:
         return float("nan")
-
-
-def measure_training(workdir: Path) -> float:
-    import subprocess
-
-    started = time.time()
-    subprocess.run([str(ROOT / ".venv/rasa/bin/rasa"), "train", "--domain", "domain",
-                    "--out", str(workdir / "models"), "--fixed-model-name", "bench"],
-                   cwd=ROOT, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                   env={**os.environ, "PYTHONPATH": str(ROOT)})
-    return round(time.time() - started, 1)
 
 
 def bench_settings(offset: int) -> StackSettings:
@@ -175,9 +165,10 @@ def main() -> int:
     if not models:
         sys.exit("No model in models/: run `make train` first.")
     started = time.time()
-    training_s = None if args.skip_training else measure_training(workdir)
+    training = None if args.skip_training else measure_training(workdir)
     results = asyncio.run(measure_stack(args, workdir, models[-1]))
-    results["training_s"] = training_s
+    results["training_s"] = training["seconds"] if training else None
+    results["training_components"] = training["components"] if training else []
     results["targets"] = TARGETS
     results["model"] = models[-1].name
     results["bench_seconds"] = round(time.time() - started, 1)

@@ -63,6 +63,10 @@ def write_report(results: dict, out: Path) -> None:
                      f"{m['p50_ms']} | {m['p95_ms']} | {m['p99_ms']} | {m['throughput_per_s']} |")
     lines += ["", "## Resident memory (MB, process and children)", "", "| process | RSS |", "|---|---|"]
     lines += [f"| {name} | {mb} |" for name, mb in results["memory_mb"].items()]
+    if results.get("training_components"):
+        lines += ["", "## Training time by component (s, from Rasa's training log)", "",
+                  "| component | seconds |", "|---|---|"]
+        lines += [f"| {c['component']} | {c['seconds']:.0f} |" for c in results["training_components"]]
     lines += ["", "![latency](latency.png)", ""]
     profile = results.get("profile")
     if profile and "groups" in profile:
