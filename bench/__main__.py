@@ -22,7 +22,7 @@ import psutil
 
 from bench.api import bench_api
 from bench.profile import summarise
-from bench.training import measure_training
+from bench.training import measure_training, recorded_training
 from bench.rasa_load import bench_parse, bench_turns
 from bench.report import write_report
 from stack.processes import Service, Supervisor
@@ -149,7 +149,10 @@ def main() -> int:
     parser.add_argument("--rounds-1", type=int, default=5)
     parser.add_argument("--rounds-10", type=int, default=3)
     parser.add_argument("--rounds-50", type=int, default=2)
-    parser.add_argument("--skip-training", action="store_true")
+    parser.add_argument("--skip-training", action="store_true", help="no training time at all")
+    parser.add_argument("--train", action="store_true",
+                        help="train again to time it, even when `make train` recorded the "
+                             "training of this model")
     parser.add_argument("--no-profile", action="store_true",
                         help="skip the profiled run of the Rasa server")
     parser.add_argument("--only-api", action="store_true",
@@ -165,10 +168,14 @@ def main() -> int:
     if not models:
         sys.exit("No model in models/: run `make train` first.")
     started = time.time()
-    training = None if args.skip_training else measure_training(workdir)
+    training = None if args.skip_training else recorded_training(models[-1])
+    if training is None and not args.skip_training or args.train:
+        training = measure_training(workdir)
+        training["source"] = "trained by this benchmark run (empty training cache)"
     results = asyncio.run(measure_stack(args, workdir, models[-1]))
     results["training_s"] = training["seconds"] if training else None
     results["training_components"] = training["components"] if training else []
+    results["training_source"] = training.get("source") if training else None
     results["targets"] = TARGETS
     results["model"] = models[-1].name
     results["bench_seconds"] = round(time.time() - started, 1)

@@ -16,7 +16,10 @@ from typing import Dict, List, Tuple
 
 # First match wins: (label, module path prefixes as they appear in pstats file names).
 GROUPS: List[Tuple[str, Tuple[str, ...]]] = [
-    ("TensorFlow / Keras (model inference)", ("tensorflow/", "keras/", "tf_keras/")),
+    ("TensorFlow / Keras (model inference)", ("tensorflow/", "keras/", "tf_keras/", "tensorflow.")),
+    ("JSON schema validation of action server answers (Rasa)", ("jsonschema/",)),
+    ("event class lookup (Rasa's all_subclasses, inspect)", ("rasa/shared/utils/common.py",
+                                                             "inspect.py")),
     ("jieba tokenizer", ("jieba/",)),
     ("Rasa NLU featurizers and components", ("rasa/nlu/",)),
     ("this project's NLU components (bot/)", ("/bot/",)),
@@ -52,7 +55,7 @@ def summarise(profile_file: Path, top: int = 12) -> Dict[str, object]:
                 or "epoll" in name or name == "<method 'control' of 'select.kqueue' objects>":
             continue  # waiting for I/O is idle time, not work
         total += tottime
-        group = group_of(filename)
+        group = group_of(f"{filename} {name}")  # built-ins carry their module in the name
         by_group[group] = by_group.get(group, 0.0) + tottime
         functions.append((tottime, f"{_short(filename)}:{line} {name}", group))
     functions.sort(reverse=True)

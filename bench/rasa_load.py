@@ -42,7 +42,9 @@ async def bench_parse(rasa_url: str) -> Measurement:
 
 
 def conversations() -> List[List[str]]:
-    return yaml.safe_load((Path(__file__).with_name("conversations.yml")).read_text(encoding="utf-8"))
+    """The scripted conversations; every turn as text (the REST channel refuses a number)."""
+    scripts = yaml.safe_load((Path(__file__).with_name("conversations.yml")).read_text(encoding="utf-8"))
+    return [[str(turn) for turn in script] for script in scripts]
 
 
 async def bench_turns(rasa_url: str, concurrency: int, conversations_per_worker: int,

@@ -43,7 +43,7 @@ def write_report(results: dict, out: Path) -> None:
     (out / "report.json").write_text(json.dumps(results, ensure_ascii=False, indent=2))
     if latencies:
         fig, ax = plt.subplots(figsize=(8, 4.5))
-        ax.boxplot(list(latencies.values()), labels=list(latencies.keys()), showfliers=False)
+        ax.boxplot(list(latencies.values()), tick_labels=list(latencies.keys()), showfliers=False)
         ax.set_ylabel("per-turn latency (ms)")
         ax.set_title("REST per-turn latency by concurrency (Redis tracker store)")
         fig.tight_layout()
@@ -65,6 +65,7 @@ def write_report(results: dict, out: Path) -> None:
     lines += [f"| {name} | {mb} |" for name, mb in results["memory_mb"].items()]
     if results.get("training_components"):
         lines += ["", "## Training time by component (s, from Rasa's training log)", "",
+                  f"Total {results['training_s']} s, {results.get('training_source') or ''}.", "",
                   "| component | seconds |", "|---|---|"]
         lines += [f"| {c['component']} | {c['seconds']:.0f} |" for c in results["training_components"]]
     lines += ["", "![latency](latency.png)", ""]

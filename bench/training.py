@@ -7,7 +7,7 @@ import re
 import subprocess
 import time
 from pathlib import Path
-from typing import Dict, List
+from typing import Dict, List, Optional
 
 from stack.settings import ROOT
 
@@ -44,3 +44,16 @@ def measure_training(workdir: Path) -> Dict[str, object]:
     seconds = round(time.time() - started, 1)
     return {"seconds": seconds,
             "components": component_seconds(log_path.read_text("utf-8", "replace"))}
+
+
+def recorded_training(model: Path) -> Optional[Dict[str, object]]:
+    """What `make train` (scripts/train_if_needed.py) recorded when it trained this model
+    from scratch; None when it was not recorded."""
+    import json
+
+    record = model.with_name(model.name[: -len(".tar.gz")] + ".training.json")
+    if not record.exists():
+        return None
+    data = json.loads(record.read_text("utf-8"))
+    data["source"] = f"recorded by `make train` when it trained {model.name}"
+    return data

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import json
 import os
 import shutil
 import subprocess
@@ -17,6 +18,8 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+from bench.training import component_seconds  # noqa: E402  (standard library only)
 INPUTS = ["config.yml", "domain", "data", "bot/nlu", "bot/normalize.py",
           "bot/time_resolution.py", "bot/resources/intake_cues.yml", "requirements/rasa.lock"]
 CACHE = Path(os.environ.get("CLAIMS_MODEL_CACHE",
@@ -41,6 +44,29 @@ def model_path(models_dir: Path, fp: str) -> Path:
     return models_dir / f"claims-{fp}.tar.gz"
 
 
+def training_record(model: Path) -> Path:
+    """How long the model took to train, and which component took it (`make bench`)."""
+    return model.with_name(model.name[: -len(".tar.gz")] + ".training.json")
+
+
+def train(target: Path, models_dir: Path) -> str:
+    """`rasa train`, its output shown as it comes and returned for the record."""
+    process = subprocess.Popen(
+        [str(Path(sys.executable).parent / "rasa"), "train", "--domain", "domain",
+         "--data", "data", "--config", "config.yml", "--fixed-model-name",
+         target.name[: -len(".tar.gz")], "--out", str(models_dir)],
+        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+        env={**os.environ, "PYTHONPATH": str(ROOT), "RASA_TELEMETRY_ENABLED": "false"})
+    lines = []
+    for line in process.stdout:  # type: ignore[union-attr]
+        sys.stdout.buffer.write(line)
+        sys.stdout.flush()
+        lines.append(line.decode("utf-8", "replace"))
+    if process.wait() != 0:
+        raise subprocess.CalledProcessError(process.returncode, "rasa train")
+    return "".join(lines)
+
+
 def ensure_model(models_dir: Path, force: bool = False) -> Path:
     fp = fingerprint()
     target = model_path(models_dir, fp)
@@ -54,18 +80,18 @@ def ensure_model(models_dir: Path, force: bool = False) -> Path:
     else:
         print(f">> training model {target.name} (inputs changed)")
         started = time.time()
-        subprocess.run(
-            [str(Path(sys.executable).parent / "rasa"), "train", "--domain", "domain",
-             "--data", "data", "--config", "config.yml", "--fixed-model-name",
-             target.name[: -len(".tar.gz")], "--out", str(models_dir)],
-            cwd=ROOT, check=True,
-            env={**os.environ, "PYTHONPATH": str(ROOT), "RASA_TELEMETRY_ENABLED": "false"},
-        )
+        log = train(target, models_dir)
         elapsed = time.time() - started
         print(f">> trained in {elapsed:.0f} s")
         (models_dir / "last_training_seconds.txt").write_text(f"{elapsed:.1f}\n")
+        record = training_record(target)
+        record.write_text(json.dumps({"seconds": round(elapsed, 1), "force": force,
+                                      "components": component_seconds(log)}, indent=1))
         CACHE.mkdir(parents=True, exist_ok=True)
         shutil.copy2(target, cached)
+        shutil.copy2(record, CACHE / record.name)
+    if not training_record(target).exists() and (CACHE / training_record(target).name).exists():
+        shutil.copy2(CACHE / training_record(target).name, training_record(target))
     os.utime(target)  # Rasa serves the newest model in models/
     return target
 
