@@ -79,6 +79,8 @@ class Cluster:
             self.services[name].start(self.env, self.work_dir / "logs")
         for name in names:
             self.services[name].wait_healthy()
+        if "redis" in names:  # a started process is not yet a server that answers
+            _wait_for_redis(self)
 
     def stop(self, *names: str) -> None:
         for name in names:
@@ -158,7 +160,6 @@ def start(model: Optional[Path] = None) -> Cluster:
     cluster = build(model)
     try:
         cluster.start("redis")
-        _wait_for_redis(cluster)
         cluster.start("claims-api", "actions-1", "actions-2", "rasa-1", "rasa-2")
         cluster.start("actions-lb", "rasa-lb")
     except BaseException:
