@@ -18,7 +18,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from channels.turn_guard import OnNewMessage, handle_or_apologise
+from channels.turn_guard import OnNewMessage, agent_of, handle_or_apologise
 
 MAX_MESSAGE_CHARS = 10_000
 
@@ -56,7 +56,9 @@ class RestInput(RasaRestInput):
         holder: Dict[str, Blueprint] = {}
 
         async def guarded(message: UserMessage) -> None:
-            await handle_or_apologise(on_new_message, message, _agent_of(holder["blueprint"]))
+            blueprint = holder["blueprint"]
+            app = next(iter(blueprint.apps)) if blueprint.registered else None
+            await handle_or_apologise(on_new_message, message, agent_of(app))
 
         blueprint = super().blueprint(guarded)
         holder["blueprint"] = blueprint
@@ -73,9 +75,3 @@ class RestInput(RasaRestInput):
 
         return blueprint
 
-
-def _agent_of(blueprint: Blueprint) -> Optional[Any]:
-    """The Rasa agent of the app the blueprint is registered on (`app.ctx.agent`)."""
-    for app in blueprint.apps if blueprint.registered else ():
-        return getattr(app.ctx, "agent", None)
-    return None

@@ -32,7 +32,7 @@ from sanic.response import HTTPResponse
 
 from channels import webchat_history
 from channels.settings import redis_url, socketio_redis_channel
-from channels.turn_guard import handle_or_apologise
+from channels.turn_guard import agent_of, handle_or_apologise
 from channels.webchat_store import WebChatStore
 
 logger = logging.getLogger(__name__)
@@ -58,8 +58,18 @@ def _metadata(value: Any) -> Dict[str, Any]:
 
 def _agent(ctx: Any) -> Optional[Any]:
     """The Rasa agent of the app a blueprint is registered on (None before that)."""
-    app = getattr(ctx, "app", None)
-    return getattr(app.ctx, "agent", None) if app is not None else None
+    return agent_of(getattr(ctx, "app", None))
+
+
+class _CountingOutput(SocketIOOutput):
+    """Rasa's socket.io output that remembers whether it sent anything this turn, so
+    channels.turn_guard need not read the tracker to know the customer got an answer."""
+
+    spoken = False
+
+    async def _send_message(self, socket_id: str, response: Any) -> None:
+        self.spoken = True
+        await super()._send_message(socket_id, response)
 
 
 class _AppAwareBlueprint(SocketBlueprint):
@@ -152,7 +162,7 @@ class WebChatInput(SocketIOInput):
             if sid not in self._sessions:
                 await self._join(sid, session_id)
             metadata = _metadata(data.get(self.metadata_key))
-            output = SocketIOOutput(sio, self.bot_message_evt)
+            output = _CountingOutput(sio, self.bot_message_evt)
             await sio.emit(TYPING_EVENT, {"typing": True}, room=session_id, namespace=namespace)
             text = data.get("message")
             try:

@@ -42,11 +42,23 @@ async def handle_or_apologise(on_new_message: OnNewMessage, message: UserMessage
         logger.exception("turn of %s failed", message.sender_id)
         await _apologise(message)
         return False
-    if agent is not None and await _was_silent(agent, message):
+    if not _has_spoken(message.output_channel) and agent is not None \
+            and await _was_silent(agent, message):
         logger.error("turn of %s produced no answer (custom action failed?)", message.sender_id)
         await _apologise(message)
         return False
     return True
+
+
+def agent_of(app: Optional[Any]) -> Optional[Any]:
+    """The Rasa agent of a Sanic app (`app.ctx.agent`); None before the app has one."""
+    return getattr(app.ctx, "agent", None) if app is not None else None
+
+
+def _has_spoken(output_channel: Any) -> bool:
+    """Whether the channel already sent something this turn, so the tracker need not be
+    read: a collector's messages, or `spoken` on channels that count their sends."""
+    return bool(getattr(output_channel, "messages", None) or getattr(output_channel, "spoken", False))
 
 
 async def _was_silent(agent: Any, message: UserMessage) -> bool:

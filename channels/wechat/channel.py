@@ -40,7 +40,7 @@ from channels.wechat.photos import PhotoFiler
 from channels.wechat.output import WeChatOutput
 from channels.wechat.render import render, split
 from channels.wechat.security import RequestRejected, WeChatSecurity
-from channels.turn_guard import handle_or_apologise
+from channels.turn_guard import agent_of, handle_or_apologise
 
 logger = logging.getLogger(__name__)
 
@@ -207,7 +207,7 @@ class WeChatInput(InputChannel):
         async with self._rt().rasa_slots:
             await handle_or_apologise(on_new_message, UserMessage(
                 text, collector, openid, input_channel=CHANNEL, message_id=key,
-                metadata=metadata), getattr(app.ctx, "agent", None) if app is not None else None)
+                metadata=metadata), agent_of(app))
         rendered = render(collector.messages)
         await self._rt().options.remember(openid, rendered.options)
         if await self._rt().photos.has_kept(openid):
